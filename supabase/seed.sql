@@ -1,3 +1,15 @@
 -- Local development seed, applied by `npm start` after migrations (never on hosted Supabase).
--- Idempotent: every statement tolerates an existing row.
-select 1;
+-- Tenant "localhost" with admin@localhost / admin123 as owner and platform superadmin.
+-- Idempotent: every statement tolerates existing rows. The password is weak on purpose and
+-- exists only here; the login policy would refuse it for any real account.
+
+insert into public.tenants (id, name, slug)
+values ('00000000-0000-4000-8000-000000000001', 'Local development', 'localhost')
+on conflict (slug) do nothing;
+
+insert into public.users (tenant_id, email, display_name, password_hash, role, superadmin)
+select t.id, 'admin@localhost', 'Local Admin',
+       '$pbkdf2-sha256$i=600000$uDJek1es677j2zJN4TJN4g$1zTHrwbDL54N9GBW2ZRsc6DKeoa6Alh+xJU0ZZ5jaz4',
+       'owner', true
+from public.tenants t where t.slug = 'localhost'
+on conflict (tenant_id, email) do nothing;

@@ -18,6 +18,20 @@ const schema = z.object({
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
   corsOrigins: csv.default([]),
+  /** HS256 secret for access tokens (at least 32 characters). */
+  jwtSecret: z.string().min(32, "must be at least 32 characters"),
+  jwtIssuer: z.string().max(200).default("atrium"),
+  accessTokenTtl: z.coerce.number().int().min(60).max(1800).default(900),
+  refreshTokenTtl: z.coerce.number().int().min(3600).max(7_776_000).default(2_592_000),
+  /** Seconds in which a rotated refresh token may be presented again (two tabs refreshing). */
+  refreshReuseLeeway: z.coerce.number().int().min(0).max(60).default(10),
+  /** AES-256-GCM keys, `version:base64key`, newest first. */
+  encryptionKeys: csv.pipe(z.array(z.string().regex(/^\d+:[A-Za-z0-9+/=_-]{43,}$/, "use version:base64key")).min(1)),
+  allowSignup: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Public base URL of the project (SUPABASE_URL); SSO redirect URIs are built from it. */
+  publicUrl: z.string().url().optional(),
+  /** Where the browser goes after SSO (the hosted web app); defaults to publicUrl. */
+  webUrl: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -32,6 +46,15 @@ const sources: Record<keyof Config, string[]> = {
   logLevel: ["LOG_LEVEL"],
   maxBodyBytes: ["MAX_BODY_BYTES"],
   corsOrigins: ["CORS_ORIGINS"],
+  jwtSecret: ["JWT_SECRET"],
+  jwtIssuer: ["JWT_ISSUER"],
+  accessTokenTtl: ["ACCESS_TOKEN_TTL"],
+  refreshTokenTtl: ["REFRESH_TOKEN_TTL"],
+  refreshReuseLeeway: ["REFRESH_REUSE_LEEWAY"],
+  encryptionKeys: ["ENCRYPTION_KEYS"],
+  allowSignup: ["ALLOW_SIGNUP"],
+  publicUrl: ["ATRIUM_PUBLIC_URL", "SUPABASE_URL"],
+  webUrl: ["WEB_URL"],
 };
 
 let current: Config | undefined;

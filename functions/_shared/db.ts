@@ -13,7 +13,8 @@ export interface Claims {
   app_role: "owner" | "admin" | "member" | "readonly";
   sid?: string;
   superadmin?: boolean;
-  [extra: string]: unknown;
+  email?: string;
+  role?: string;
 }
 
 let pool: Sql | undefined;

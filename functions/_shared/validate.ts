@@ -32,3 +32,12 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
     field: field ?? (issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined),
   });
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id; anything that is not a uuid cannot name a row, so it is a 404 like any other. */
+export function idParam(c: Context, name = "id"): string {
+  const value = c.req.param(name) ?? "";
+  if (!uuidPattern.test(value)) throw new AppError("not_found", "No such item.");
+  return value.toLowerCase();
+}

@@ -72,14 +72,17 @@ async function serveStatic(pathname: string): Promise<Response> {
 const apps = await loadFunctions();
 const prefix = "/functions/v1/";
 
-const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (req) => {
+const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (req, info) => {
   const url = new URL(req.url);
   if (!url.pathname.startsWith(prefix)) return serveStatic(url.pathname);
   const fn = url.pathname.slice(prefix.length).split("/")[0] ?? "";
   const handler = apps.get(fn);
   if (!handler) return new AppError("not_found", `There is no function named "${fn}".`).toResponse();
   url.pathname = url.pathname.slice(prefix.length - 1); // "/functions/v1/chat/x" → "/chat/x"
-  return handler(new Request(url, req));
+  const forwarded = new Request(url, req);
+  // Like Supabase's gateway: the client address comes from the connection, not from the client.
+  forwarded.headers.set("x-forwarded-for", info.remoteAddr.hostname);
+  return handler(forwarded);
 });
 
 console.log(JSON.stringify({ event: "listening", port, functions: [...apps.keys()] }));

@@ -45,7 +45,15 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   const { pg } = await startTestDatabase(dir);
   const logFile = join(dir, "functions.log");
   const log = createWriteStream(logFile);
-  const env = { ...testSecrets(), DATABASE_URL: pg.url, ATRIUM_ENV: "test", LOG_LEVEL: "debug", ...extraEnv };
+  const env = {
+    ...testSecrets(),
+    DATABASE_URL: pg.url,
+    ATRIUM_ENV: "test",
+    LOG_LEVEL: "debug",
+    ALLOW_SIGNUP: "true",
+    REFRESH_REUSE_LEEWAY: "1",
+    ...extraEnv,
+  };
   let server: FunctionsServer;
   try {
     server = await startFunctionsServer({ port: await freePort(), env, onLine: (line) => log.write(`${line}\n`) });
