@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   step(`starting the functions under Deno on 127.0.0.1:${apiPort}`);
   const env = { ...(await localSecrets()), ...process.env, DATABASE_URL: databaseUrl } as Record<string, string>;
   env.ATRIUM_ENV ??= "local";
+  env.ATRIUM_PUBLIC_URL ??= `http://127.0.0.1:${apiPort}`;
   const server = await startFunctionsServer({
     port: apiPort,
     env,

@@ -205,3 +205,116 @@ export async function setPassword(userId: string, passwordHash: string): Promise
 export async function auditUnauthenticated(e: AuditEvent): Promise<void> {
   await audit(db(), e);
 }
+
+// Section: single sign-on
+
+export interface SsoConfigRow {
+  id: string;
+  tenant_id: string;
+  tenant_slug: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: string | null;
+  allowed_domains: string[];
+  default_role: "admin" | "member" | "readonly";
+}
+
+/** The enabled SSO configuration of an active tenant, by slug (start) or id (callback). */
+export async function ssoConfig(by: { slug: string } | { tenantId: string }): Promise<SsoConfigRow | undefined> {
+  const sql = db();
+  const [row] = await sql<SsoConfigRow[]>`
+    select s.id, s.tenant_id, t.slug as tenant_slug, s.issuer, s.client_id, s.client_secret_sealed,
+           s.allowed_domains, s.default_role
+    from public.tenant_sso s join public.tenants t on t.id = s.tenant_id
+    where s.enabled and t.active and ${"slug" in by ? sql`t.slug = ${by.slug}` : sql`t.id = ${by.tenantId}`}`;
+  return row;
+}
+
+export async function saveSsoFlow(flow: {
+  stateHash: string;
+  tenantId: string;
+  browserHash: string;
+  nonce: string;
+  codeVerifierSealed: string;
+  returnTo: string | null;
+}): Promise<void> {
+  await db()`
+    insert into public.sso_flows (state_hash, tenant_id, browser_hash, nonce, code_verifier_sealed, return_to, expires_at)
+    values (${flow.stateHash}, ${flow.tenantId}, ${flow.browserHash}, ${flow.nonce}, ${flow.codeVerifierSealed},
+            ${flow.returnTo}, now() + interval '10 minutes')`;
+}
+
+/** Consume a flow once; expired flows are never returned. */
+export async function takeSsoFlow(stateHash: string): Promise<
+  { tenant_id: string; browser_hash: string; nonce: string; code_verifier_sealed: string; return_to: string | null } | undefined
+> {
+  const [row] = await db()<{ tenant_id: string; browser_hash: string; nonce: string; code_verifier_sealed: string;
+    return_to: string | null; live: boolean }[]>`
+    delete from public.sso_flows where state_hash = ${stateHash}
+    returning tenant_id, browser_hash, nonce, code_verifier_sealed, return_to, expires_at > now() as live`;
+  return row?.live ? row : undefined;
+}
+
+export type ProvisionOutcome =
+  | { kind: "ok"; account: AccountRow; created: boolean; linked: boolean }
+  | { kind: "refused"; reason: "inactive" | "linked_to_another_identity" | "email_unverified" };
+
+/**
+ * Find the user for an SSO identity: by subject, else by email (linking the subject, only when
+ * the provider vouches for the email, so an unverified address cannot take over an account),
+ * else create one with the tenant's default role. max_users is enforced by the users trigger.
+ */
+export async function provisionSsoUser(input: {
+  tenantId: string;
+  subject: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  role: SsoConfigRow["default_role"];
+}): Promise<ProvisionOutcome> {
+  return await db().begin(async (tx): Promise<ProvisionOutcome> => {
+    const [existing] = await tx<{ id: string; active: boolean; sso_subject: string | null }[]>`
+      select id, active, sso_subject from public.users
+      where tenant_id = ${input.tenantId} and (sso_subject = ${input.subject} or email = ${input.email})
+      order by (sso_subject = ${input.subject}) desc nulls last limit 1 for update`;
+    let created = false;
+    let linked = false;
+    let userId: string;
+    if (existing) {
+      if (!existing.active) return { kind: "refused", reason: "inactive" };
+      if (existing.sso_subject && existing.sso_subject !== input.subject) {
+        return { kind: "refused", reason: "linked_to_another_identity" };
+      }
+      if (!existing.sso_subject) {
+        if (!input.emailVerified) return { kind: "refused", reason: "email_unverified" };
+        await tx`update public.users set sso_subject = ${input.subject} where id = ${existing.id}`;
+        linked = true;
+      }
+      userId = existing.id;
+    } else {
+      const [row] = await tx<{ id: string }[]>`
+        insert into public.users (tenant_id, email, display_name, role, sso_subject)
+        values (${input.tenantId}, ${input.email}, ${input.name ?? ""}, ${input.role}, ${input.subject}) returning id`;
+      userId = row!.id;
+      created = true;
+    }
+    const [account] = await tx<AccountRow[]>`
+      select ${accountColumns(tx)} from public.users u join public.tenants t on t.id = u.tenant_id where u.id = ${userId}`;
+    return { kind: "ok", account: account!, created, linked };
+  });
+}
+
+export async function createAuthCode(tenantId: string, userId: string): Promise<string> {
+  const code = randomToken("atr_ac_");
+  await db()`insert into public.auth_codes (code_hash, tenant_id, user_id, expires_at)
+             values (${await sha256Hex(code)}, ${tenantId}, ${userId}, now() + interval '2 minutes')`;
+  return code;
+}
+
+/** Redeem a one-time SSO code: the account, if the code is fresh and the user still active. */
+export async function takeAuthCode(code: string): Promise<AccountRow | undefined> {
+  const [row] = await db()<{ user_id: string; live: boolean }[]>`
+    delete from public.auth_codes where code_hash = ${await sha256Hex(code)}
+    returning user_id, expires_at > now() as live`;
+  return row?.live ? await accountById(row.user_id) : undefined;
+}

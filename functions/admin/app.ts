@@ -4,7 +4,9 @@ import { createApp } from "../_shared/app.ts";
 import { type AuthEnv, requireAuth } from "../_shared/auth.ts";
 import { config } from "../_shared/config.ts";
 import { openApiDocument } from "../_shared/openapi.ts";
+import { ssoSettings, ssoSettingsInput } from "../../shared/sso.ts";
 import { ownTenantUpdate, tenantCreate, tenantUpdate, userCreate, userUpdate } from "../../shared/admin.ts";
+import { ssoSettingsRoutes } from "./routes/sso.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { userRoutes } from "./routes/users.ts";
 
@@ -23,6 +25,9 @@ app.get("/openapi.json", (c) =>
       { method: "get", path: "/admin/tenants", summary: "All organisations (superadmin)", auth: true },
       { method: "post", path: "/admin/tenants", summary: "Create an organisation (superadmin)", body: tenantCreate, auth: true },
       { method: "patch", path: "/admin/tenants/{id}", summary: "Update or deactivate (superadmin)", body: tenantUpdate, auth: true },
+      { method: "get", path: "/admin/sso", summary: "The tenant's SSO settings (admin)", response: ssoSettings, auth: true },
+      { method: "put", path: "/admin/sso", summary: "Configure OpenID Connect SSO (owner)", body: ssoSettingsInput, response: ssoSettings, auth: true },
+      { method: "delete", path: "/admin/sso", summary: "Remove SSO (owner)", auth: true },
     ]),
   ),
 );
@@ -30,3 +35,4 @@ app.get("/openapi.json", (c) =>
 app.use("*", requireAuth());
 app.route("/", userRoutes);
 app.route("/", tenantRoutes);
+app.route("/", ssoSettingsRoutes);

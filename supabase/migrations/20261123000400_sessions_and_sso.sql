@@ -102,6 +102,7 @@ create table public.tenant_sso (
   issuer text not null check (char_length(issuer) <= 500),
   client_id text not null check (char_length(client_id) <= 500),
   client_secret_sealed text check (char_length(client_secret_sealed) <= 4000),
+  has_client_secret boolean generated always as (client_secret_sealed is not null) stored,
   allowed_domains text[] not null default '{}' check (cardinality(allowed_domains) <= 50),
   default_role text not null default 'member' check (default_role in ('admin', 'member', 'readonly')),
   enabled boolean not null default true,
@@ -110,9 +111,9 @@ create table public.tenant_sso (
 );
 alter table public.tenant_sso enable row level security;
 revoke all on table public.tenant_sso from anon, authenticated;
-grant select (id, tenant_id, issuer, client_id, allowed_domains, default_role, enabled, created_at, updated_at)
+grant select (id, tenant_id, issuer, client_id, has_client_secret, allowed_domains, default_role, enabled, created_at, updated_at)
   on table public.tenant_sso to authenticated;
-grant insert (tenant_id, issuer, client_id, client_secret_sealed, allowed_domains, default_role, enabled)
+grant insert (id, tenant_id, issuer, client_id, client_secret_sealed, allowed_domains, default_role, enabled)
   on table public.tenant_sso to authenticated;
 grant update (issuer, client_id, client_secret_sealed, allowed_domains, default_role, enabled, updated_at)
   on table public.tenant_sso to authenticated;

@@ -45,8 +45,10 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   const { pg } = await startTestDatabase(dir);
   const logFile = join(dir, "functions.log");
   const log = createWriteStream(logFile);
+  const port = await freePort();
   const env = {
     ...testSecrets(),
+    ATRIUM_PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: pg.url,
     ATRIUM_ENV: "test",
     LOG_LEVEL: "debug",
@@ -56,7 +58,7 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   };
   let server: FunctionsServer;
   try {
-    server = await startFunctionsServer({ port: await freePort(), env, onLine: (line) => log.write(`${line}\n`) });
+    server = await startFunctionsServer({ port, env, onLine: (line) => log.write(`${line}\n`) });
   } catch (err) {
     await pg.stop();
     throw err;

@@ -32,13 +32,16 @@ describe("toAppError", () => {
   });
 });
 
+const secrets = { JWT_SECRET: "x".repeat(32), ENCRYPTION_KEYS: `1:${"A".repeat(43)}=` };
+
 describe("configure", () => {
   it("names the variable that is wrong", () => {
-    expect(() => configure({ DATABASE_URL: "not a url" })).toThrow(/DATABASE_URL or SUPABASE_DB_URL/);
-    expect(() => configure({ DATABASE_URL: "postgres://x@h/db", DB_POOL_MAX: "0" })).toThrow(/DB_POOL_MAX/);
+    expect(() => configure({ ...secrets, DATABASE_URL: "not a url" })).toThrow(/DATABASE_URL or SUPABASE_DB_URL/);
+    expect(() => configure({ ...secrets, DATABASE_URL: "postgres://x@h/db", DB_POOL_MAX: "0" })).toThrow(/DB_POOL_MAX/);
+    expect(() => configure({ ...secrets, DATABASE_URL: "postgres://x@h/db", JWT_SECRET: "short" })).toThrow(/JWT_SECRET/);
   });
 
   it("falls back to SUPABASE_DB_URL", () => {
-    expect(configure({ SUPABASE_DB_URL: "postgres://x@h/db" }).databaseUrl).toBe("postgres://x@h/db");
+    expect(configure({ ...secrets, SUPABASE_DB_URL: "postgres://x@h/db" }).databaseUrl).toBe("postgres://x@h/db");
   });
 });

@@ -55,7 +55,7 @@ describe("project rules", () => {
     const offenders = tsFiles("functions").filter((f) => {
       if (f === "functions/_shared/db.ts" || f === "functions/_shared/privileged.ts") return false;
       const src = code(f);
-      return /import\s*\{[^}]*\bdb\b[^}]*\}\s*from\s*"[^"]*\/db\.ts"/.test(src) || /from\s*"postgres"/.test(src);
+      return /import\s*\{[^}]*\bdb\b[^}]*\}\s*from\s*"[^"]*\/db\.ts"/.test(src) || /import\s+(?!type\b)[^;]*from\s*"postgres"/.test(src);
     });
     expect(offenders.map((f) => relative(root, join(root, f)))).toEqual([]);
   });
