@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   await assertPortFree(apiPort, "functions and web app", "ATRIUM_PORT");
 
   let databaseUrl = process.env.DATABASE_URL;
+  // The local tenant and its weak password go only into the embedded database, or into
+  // DATABASE_URL when ATRIUM_ENV=local says so explicitly.
+  const local = !databaseUrl || process.env.ATRIUM_ENV === "local";
   if (databaseUrl) {
     step(`using DATABASE_URL ${safeUrl(databaseUrl)}`);
   } else {
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
   const sql = await connect(databaseUrl);
   try {
     step("applying migrations");
-    const { applied, skipped } = await prepareDatabase(sql, { seed: true, onProgress: (l) => step(`  ${l}`) });
+    const { applied, skipped } = await prepareDatabase(sql, { seed: local, onProgress: (l) => step(`  ${l}`) });
     step(`database ready (${applied.length} applied, ${skipped} already applied)`);
   } finally {
     await sql.end();
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
 
   step(`starting the functions under Deno on 127.0.0.1:${apiPort}`);
   const env = { ...(await localSecrets()), ...process.env, DATABASE_URL: databaseUrl } as Record<string, string>;
-  env.ATRIUM_ENV ??= "local";
+  env.ATRIUM_ENV ??= local ? "local" : "production";
   env.ATRIUM_PUBLIC_URL ??= `http://127.0.0.1:${apiPort}`;
   const server = await startFunctionsServer({
     port: apiPort,
@@ -79,10 +82,12 @@ async function main(): Promise<void> {
 
   console.log(`
   Atrium is running at ${server.url}/
-  Functions:  ${server.url}/functions/v1/<fn>   (health: ${server.url}/functions/v1/health)
-  Local login: tenant "localhost", admin@localhost / admin123
-  \u26a0  That account and the demo model exist for local development only. Press Ctrl-C to stop.
-`);
+  Functions:  ${server.url}/functions/v1/<fn>   (health: ${server.url}/functions/v1/health)`);
+  if (local) {
+    console.log(`  Local login: tenant "localhost", admin@localhost / admin123
+  \u26a0  Local development only: that account is seeded because this is the embedded database (or ATRIUM_ENV=local).`);
+  }
+  console.log("  Press Ctrl-C to stop.\n");
 }
 
 /** Request log lines as one short line; anything else as it came. */
