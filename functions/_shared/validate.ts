@@ -6,7 +6,7 @@ import { AppError } from "./errors.ts";
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
   let body: unknown;
@@ -40,4 +40,9 @@ export function idParam(c: Context, name = "id"): string {
   const value = c.req.param(name) ?? "";
   if (!uuidPattern.test(value)) throw new AppError("not_found", "No such item.");
   return value.toLowerCase();
+}
+
+/** `%text%` for ILIKE, with the pattern characters in the user's text escaped. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }

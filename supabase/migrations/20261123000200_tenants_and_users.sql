@@ -72,6 +72,7 @@ create table public.users (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (tenant_id, email),
+  unique (tenant_id, id),
   unique (tenant_id, sso_subject)
 );
 create index users_email_idx on public.users (email);
@@ -179,3 +180,17 @@ end
 $$;
 create trigger guard_users before insert or update or delete on public.users
   for each row execute function app.guard_users();
+
+-- Active users of a tenant, for the caller's own tenant or any tenant for a superadmin
+-- (their RLS view of users is their own tenant only).
+create or replace function app.active_user_count(p_tenant_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select count(*)::integer from public.users u
+  where u.tenant_id = p_tenant_id and u.active and (p_tenant_id = app.tenant_id() or app.is_superadmin())
+$$;
+grant execute on function app.active_user_count(uuid) to authenticated;

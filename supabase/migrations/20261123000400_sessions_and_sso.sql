@@ -25,9 +25,9 @@ grant select (id, tenant_id, user_id, method, ip, user_agent, created_at, last_r
   on table public.sessions to authenticated;
 grant update (revoked_at, revoked_reason) on table public.sessions to authenticated;
 
-create policy "Users read their own sessions" on public.sessions
+create policy "Users read their own sessions and admins their tenant's" on public.sessions
   for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and user_id = (select app.user_id()));
+  using (tenant_id = (select app.tenant_id()) and (user_id = (select app.user_id()) or (select app.has_role('admin'))));
 
 create policy "Users revoke their own sessions and admins their tenant's" on public.sessions
   for update to authenticated
@@ -50,7 +50,9 @@ create index refresh_tokens_session_idx on public.refresh_tokens (session_id);
 alter table public.refresh_tokens enable row level security;
 revoke all on table public.refresh_tokens from anon, authenticated;
 
--- Raises 401 unless the current request's session is live and its user and tenant active.
+-- Raises 401 unless the current request's session is live, its user and tenant active, and
+-- the token's role and superadmin flag still those of the user (a role change makes older
+-- access tokens stale at once: the client refreshes and gets the new role).
 create or replace function app.require_session()
 returns void
 language plpgsql
@@ -58,23 +60,49 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  live record;
 begin
-  if not exists (
-    select 1
-    from public.sessions s
-    join public.users u on u.id = s.user_id
-    join public.tenants t on t.id = s.tenant_id
-    where s.id = nullif(app.claims() ->> 'sid', '')::uuid
-      and s.user_id = app.user_id()
-      and s.tenant_id = app.tenant_id()
-      and s.revoked_at is null and s.expires_at > now()
-      and u.active and t.active
-  ) then
+  select u.role, u.superadmin into live
+  from public.sessions s
+  join public.users u on u.id = s.user_id
+  join public.tenants t on t.id = s.tenant_id
+  where s.id = nullif(app.claims() ->> 'sid', '')::uuid
+    and s.user_id = app.user_id()
+    and s.tenant_id = app.tenant_id()
+    and s.revoked_at is null and s.expires_at > now()
+    and u.active and t.active;
+  if not found then
     raise exception 'Your session has ended; sign in again.' using errcode = 'AT401', hint = 'session_revoked';
+  end if;
+  if live.role is distinct from app.role() or live.superadmin <> app.is_superadmin() then
+    raise exception 'Your role changed; refresh your access token.' using errcode = 'AT401', hint = 'token_stale';
   end if;
 end
 $$;
 grant execute on function app.require_session() to authenticated;
+
+-- Deactivating a user or a tenant ends their sessions for good: reactivation does not revive
+-- old tokens.
+create or replace function app.end_sessions_on_deactivation()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.active and not new.active then
+    update public.sessions set revoked_at = now(), revoked_reason = 'deactivated'
+    where revoked_at is null
+      and (case when tg_table_name = 'tenants' then tenant_id = new.id else user_id = new.id end);
+  end if;
+  return new;
+end
+$$;
+create trigger end_sessions_on_deactivation after update of active on public.users
+  for each row execute function app.end_sessions_on_deactivation();
+create trigger end_sessions_on_deactivation after update of active on public.tenants
+  for each row execute function app.end_sessions_on_deactivation();
 
 -- Section: login throttling
 

@@ -5,7 +5,7 @@ import { type AuthEnv, clientInfo, requireRole, requireSuperadmin, userTx } from
 import { audit } from "../../_shared/audit.ts";
 import { AppError } from "../../_shared/errors.ts";
 import { checkPasswordPolicy, hashPassword } from "../../_shared/password.ts";
-import { idParam, readJson, readQuery } from "../../_shared/validate.ts";
+import { idParam, likePattern, readJson, readQuery } from "../../_shared/validate.ts";
 import { ownTenantUpdate, pageQuery, tenantCreate, tenantUpdate } from "../../../shared/admin.ts";
 
 export const tenantRoutes = new Hono<AuthEnv>();
@@ -51,10 +51,10 @@ tenantRoutes.use("/tenants/*", requireSuperadmin());
 tenantRoutes.get("/tenants", async (c) => {
   const q = readQuery(c, pageQuery);
   const rows = await userTx(c, (tx) => tx<TenantRow[]>`
-    select ${columns(tx)}, (select count(*)::int from public.users u where u.tenant_id = t.id and u.active) as user_count
+    select ${columns(tx)}, app.active_user_count(t.id) as user_count
     from public.tenants t
     where true
-      ${q.search ? tx`and (name ilike ${"%" + q.search + "%"} or slug ilike ${"%" + q.search + "%"})` : tx``}
+      ${q.search ? tx`and (name ilike ${likePattern(q.search)} or slug ilike ${likePattern(q.search)})` : tx``}
       ${q.cursor ? tx`and slug > ${q.cursor}` : tx``}
     order by slug limit ${q.limit + 1}`);
   const more = rows.length > q.limit;

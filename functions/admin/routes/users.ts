@@ -6,7 +6,7 @@ import { type AuthEnv, clientInfo, requireRole, userTx } from "../../_shared/aut
 import { audit } from "../../_shared/audit.ts";
 import { AppError } from "../../_shared/errors.ts";
 import { checkPasswordPolicy, hashPassword } from "../../_shared/password.ts";
-import { idParam, readJson, readQuery } from "../../_shared/validate.ts";
+import { idParam, likePattern, readJson, readQuery } from "../../_shared/validate.ts";
 import { type AdminUser, pageQuery, userCreate, userUpdate } from "../../../shared/admin.ts";
 
 export const userRoutes = new Hono<AuthEnv>();
@@ -22,7 +22,7 @@ userRoutes.get("/users", async (c) => {
   const rows = await userTx(c, (tx) => tx<AdminUser[]>`
     select ${columns(tx)} from public.users
     where true
-      ${q.search ? tx`and (email ilike ${"%" + escapeLike(q.search) + "%"} or display_name ilike ${"%" + escapeLike(q.search) + "%"})` : tx``}
+      ${q.search ? tx`and (email ilike ${likePattern(q.search)} or display_name ilike ${likePattern(q.search)})` : tx``}
       ${q.cursor ? tx`and email > ${q.cursor}` : tx``}
     order by email limit ${q.limit + 1}`);
   const more = rows.length > q.limit;
@@ -75,10 +75,6 @@ userRoutes.patch("/users/:id", async (c) => {
     const events: Array<[string, Record<string, unknown>]> = [];
     if (after!.role !== before.role) events.push(["user.role_changed", { from: before.role, to: after!.role }]);
     if (after!.active !== before.active) events.push([after!.active ? "user.activated" : "user.deactivated", {}]);
-    if (!after!.active && before.active) {
-      await tx`update public.sessions set revoked_at = now(), revoked_reason = 'deactivated'
-               where user_id = ${id} and revoked_at is null`;
-    }
     for (const [action, details] of events) {
       await audit(tx, { tenantId: claims.tenant_id, action, targetType: "user", targetId: id, details, ...clientInfo(c) });
     }
@@ -98,7 +94,3 @@ userRoutes.delete("/users/:id", async (c) => {
   });
   return c.body(null, 204);
 });
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
