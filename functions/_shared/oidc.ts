@@ -6,6 +6,7 @@ import type { FetchImplementation, JWTPayload } from "jose";
 import { z } from "zod";
 import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
+import { checkUrl as checkOutboundUrl, guardedFetch } from "./net-guard.ts";
 
 export interface OidcClientConfig {
   /** Exactly as the provider's discovery document names it (a trailing `/` is tolerated). */
@@ -124,7 +125,7 @@ export function clearOidcCaches(): void {
 
 /** Fetch and validate `<issuer>/.well-known/openid-configuration`; cached 10 minutes. */
 export async function discover(issuer: string, http: OidcHttpOptions = {}): Promise<OidcMetadata> {
-  const base = checkUrl(issuer, http, "issuer");
+  const base = await checkUrl(issuer, http, "issuer");
   if (base.search || base.hash) throw misconfigured("issuer", "The issuer must not have a query or fragment.");
   const normalized = stripSlash(base.href);
   const key = `${http.allowHttpLoopback ? "l" : "p"} ${normalized}`;
@@ -149,7 +150,7 @@ export async function discover(issuer: string, http: OidcHttpOptions = {}): Prom
   }
   for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
     try {
-      checkUrl(meta[field], http, field);
+      await checkUrl(meta[field], http, field);
     } catch {
       log("warn", "sso_endpoint_refused", { issuer: normalized, field, url: meta[field] });
       throw providerInvalid();
@@ -463,21 +464,16 @@ async function request(
   http: OidcHttpOptions,
   what: string,
 ): Promise<{ status: number; body: string }> {
-  const doFetch = http.fetch ?? fetch;
+  const doFetch = guardedFetch({ ...outboundPolicy(http), field: what, fetch: http.fetch });
   try {
-    const res = await doFetch(href, {
-      ...init,
-      redirect: "manual",
-      signal: init.signal ?? AbortSignal.timeout(http.timeoutMs ?? 10_000),
-    });
-    // Browsers report a manual redirect as an opaque response with status 0.
-    if (res.status === 0 || (res.status >= 300 && res.status < 400)) {
-      await res.body?.cancel();
-      log("warn", "sso_redirect_refused", { what, url: href, status: res.status });
-      return { status: res.status || 302, body: "" };
-    }
+    const res = await doFetch(href, { ...init, signal: init.signal ?? AbortSignal.timeout(http.timeoutMs ?? 10_000) });
     return { status: res.status, body: await readBounded(res, MAX_DOC_BYTES, what) };
   } catch (err) {
+    if (err instanceof AppError && err.code === "upstream_redirect") return { status: 302, body: "" }; // logged by the guard
+    if (err instanceof AppError && err.code === "url_not_allowed") {
+      log("warn", "sso_endpoint_refused", { what, url: href, reason: err.message });
+      throw providerInvalid();
+    }
     if (err instanceof AppError) throw err;
     log("warn", "sso_provider_unreachable", { what, url: href, error: err });
     throw unreachable();
@@ -533,34 +529,17 @@ function safeJson(body: string): unknown {
   }
 }
 
-/** https, no credentials, no link-local/private/metadata literals; loopback http when allowed. */
-function checkUrl(raw: string, http: OidcHttpOptions, field: string): URL {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw misconfigured(field, `The ${field} is not a valid URL.`);
-  }
-  const host = u.hostname.toLowerCase();
-  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "[::1]";
-  const ok =
-    !u.username &&
-    !u.password &&
-    (loopback
-      ? http.allowHttpLoopback === true && (u.protocol === "http:" || u.protocol === "https:")
-      : u.protocol === "https:" && !forbiddenHost(host));
-  if (!ok) throw misconfigured(field, `The ${field} must be an https URL of a public identity provider.`);
-  return u;
-}
+/** Public https identity providers only; loopback (http too) for the local stack and tests. */
+const outboundPolicy = (http: OidcHttpOptions) => ({ allowPrivateNetwork: false, allowLoopback: http.allowHttpLoopback === true });
 
-function forbiddenHost(host: string): boolean {
-  if (host === "metadata.google.internal" || host.endsWith(".internal")) return true;
-  if (host.startsWith("[")) return /^\[(::|f[cd]|fe[89ab])/.test(host); // ::/mapped, ULA, link-local
-  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
-  if (!m) return false; // a name: resolution is not ours to see (no DNS API on the web platform)
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a >= 224;
+/** The shared SSRF rules (net-guard.ts), reported as this module's configuration error. */
+async function checkUrl(raw: string, http: OidcHttpOptions, field: string): Promise<URL> {
+  try {
+    return await checkOutboundUrl(raw, { ...outboundPolicy(http), field });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "url_not_allowed") throw misconfigured(field, err.message);
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // and the admin settings so both use one redirect URI and one issuer rule.
 import { config } from "./config.ts";
 import { AppError } from "./errors.ts";
+import { checkUrl } from "./net-guard.ts";
 
 export function ssoRedirectUri(): string {
   const base = config().publicUrl;
@@ -19,9 +20,7 @@ export function allowHttpLoopback(): boolean {
   return config().environment !== "production";
 }
 
-export function assertIssuerAllowed(issuer: string): void {
-  const u = new URL(issuer);
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-  if (u.protocol === "https:" || (loopback && allowHttpLoopback())) return;
-  throw new AppError("validation_failed", "issuer: must be an https URL", { field: "issuer" });
+/** Public https issuers; loopback (http too) outside production. */
+export async function assertIssuerAllowed(issuer: string): Promise<void> {
+  await checkUrl(issuer, { allowPrivateNetwork: false, allowLoopback: allowHttpLoopback(), field: "issuer" });
 }

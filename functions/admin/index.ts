@@ -1,6 +1,5 @@
-// Edge entry point: configure from the environment once, then serve the app.
-import { configure } from "../_shared/config.ts";
+// Edge entry point of the admin function (Supabase runs this file).
+import { serve } from "../_shared/deno-entry.ts";
 import { app } from "./app.ts";
 
-configure(Deno.env.toObject());
-Deno.serve(app.fetch);
+serve(app);

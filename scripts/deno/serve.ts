@@ -1,16 +1,14 @@
 // The local edge runtime: serves every functions/<fn>/app.ts at /functions/v1/<fn>/… with the
 // prefix stripped as Supabase's edge runtime does, and the built web bundle at /.
 // Run by scripts/lib/functions-server.ts under the npm `deno` binary.
-import { configure } from "../../functions/_shared/config.ts";
 import { closeDb } from "../../functions/_shared/db.ts";
+import { bootstrap } from "../../functions/_shared/deno-entry.ts";
 import { AppError } from "../../functions/_shared/errors.ts";
-import { setLogLevel } from "../../functions/_shared/log.ts";
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 
 const root = new URL("../../", import.meta.url);
-const cfg = configure(Deno.env.toObject());
-setLogLevel(cfg.logLevel);
+bootstrap();
 const port = Number(Deno.env.get("ATRIUM_PORT") ?? "54321");
 const webDir = new URL("web/dist/", root);
 

@@ -283,13 +283,13 @@ describe("OIDC relying party", () => {
 
     it("uses client_secret_post when the secret would need encoding; keeps email_verified=false", async () => {
       const { auth, code } = await signIn(acmePost, "bob");
-      const who = await exchangeCode(meta, acmePost, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce });
+      const who = await exchangeCode(meta, acmePost, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, loopback);
       expect(who).toMatchObject({ subject: "bob", email: "bob@acme.example", emailVerified: false, name: "Bob Byte" });
     });
 
     it("Entra-like account without email: preferred_username, tid and oid", async () => {
       const { auth, code } = await signIn(acme, "entra-carol");
-      const who = await exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce });
+      const who = await exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, loopback);
       expect(who).toEqual({
         issuer: op.issuer,
         subject: "entra-carol",
@@ -303,7 +303,7 @@ describe("OIDC relying party", () => {
 
     it("does not take an Entra guest's #EXT# UPN for an email address", async () => {
       const { auth, code } = await signIn(acme, "entra-guest");
-      const who = await exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce });
+      const who = await exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, loopback);
       expect(who.email).toBeNull();
       expect(who.name).toBeNull();
     });
@@ -312,7 +312,7 @@ describe("OIDC relying party", () => {
       const { auth, code } = await signIn(acme, "ada");
       const other = await createAuthRequest(meta, acme);
       await refused(
-        exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: other.nonce }),
+        exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: other.nonce }, loopback),
         "sso_nonce_mismatch",
         401,
       );
@@ -322,7 +322,7 @@ describe("OIDC relying party", () => {
       const { auth, code } = await signIn(acme, "ada");
       const other = await createAuthRequest(meta, acme);
       await refused(
-        exchangeCode(meta, acme, { code, codeVerifier: other.codeVerifier, expectedNonce: auth.nonce }),
+        exchangeCode(meta, acme, { code, codeVerifier: other.codeVerifier, expectedNonce: auth.nonce }, loopback),
         "sso_failed",
         401,
       );
@@ -336,7 +336,7 @@ describe("OIDC relying party", () => {
         const body = (await res.json()) as { id_token: string };
         return json({ ...body, id_token: await forge(body.id_token) });
       });
-      return exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, { fetch: swap });
+      return exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, { ...loopback, fetch: swap });
     }
 
     it("refuses an ID token signed by another key (same kid, same claims)", async () => {
@@ -406,7 +406,7 @@ describe("OIDC relying party", () => {
       const { auth, code } = await signIn(acme, "ada");
       const down = intercept(async (url) => (url.href === meta.token_endpoint ? json({ error: "server_error" }, 503) : undefined));
       await refused(
-        exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, { fetch: down }),
+        exchangeCode(meta, acme, { code, codeVerifier: auth.codeVerifier, expectedNonce: auth.nonce }, { ...loopback, fetch: down }),
         "sso_provider_unreachable",
         503,
       );

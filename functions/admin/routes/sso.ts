@@ -42,7 +42,7 @@ ssoSettingsRoutes.get("/sso", requireRole("admin"), async (c) => {
 
 ssoSettingsRoutes.put("/sso", requireRole("owner"), async (c) => {
   const body = await readJson(c, ssoSettingsInput);
-  assertIssuerAllowed(body.issuer);
+  await assertIssuerAllowed(body.issuer);
   clearOidcCaches();
   await discover(body.issuer, { allowHttpLoopback: allowHttpLoopback() }); // a wrong issuer is reported now, not at sign-in
   const claims = c.var.claims;

@@ -1,0 +1,5 @@
+// Edge entry point of the chat function (Supabase runs this file).
+import { serve } from "../_shared/deno-entry.ts";
+import { app } from "./app.ts";
+
+serve(app);

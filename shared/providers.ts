@@ -1,0 +1,102 @@
+// Schemas of providers, models and provider access, shared by the admin API and the web app.
+import { z } from "zod";
+
+export const providerTypes = ["openai", "anthropic", "google", "mistral", "xai", "azure_openai", "openai_compatible"] as const;
+export type ProviderTypeName = (typeof providerTypes)[number];
+
+const name = z.string().trim().min(1).max(100);
+const shortText = (max: number) => z.string().trim().max(max);
+const jsonObject = z.record(z.string().max(200), z.string().max(500)).refine((o) => Object.keys(o).length <= 100, "too many entries");
+const features = z.array(z.enum(["chat", "gateway", "title_generation", "prompt_enhancement"])).max(4);
+const oauth = z.strictObject({
+  token_url: z.url().max(500),
+  client_id: z.string().trim().min(1).max(300),
+  scope: z.string().trim().max(500).default("https://cognitiveservices.azure.com/.default"),
+});
+
+export const providerCreate = z.strictObject({
+  type: z.enum(providerTypes),
+  name,
+  base_url: z.url().max(500).optional(),
+  api_version: shortText(50).optional(),
+  organization: shortText(200).optional(),
+  /** Azure: model id → deployment name. */
+  deployments: jsonObject.default({}),
+  /** Extra headers sent with every call (e.g. OpenRouter's HTTP-Referer). */
+  extra_params: jsonObject.default({}),
+  auth_type: z.enum(["api_key", "oauth_client_credentials"]).default("api_key"),
+  oauth: oauth.optional(),
+  features: features.default(["chat", "gateway"]),
+  allow_private_network: z.boolean().default(false),
+  restricted: z.boolean().default(false),
+  status: z.enum(["active", "inactive"]).default("active"),
+  /** Write-only; sealed at once. */
+  api_key: z.string().min(1).max(4000).optional(),
+  oauth_client_secret: z.string().min(1).max(4000).optional(),
+  /** Fill models from the built-in catalog (default) or start empty. */
+  models_from_catalog: z.boolean().default(true),
+});
+
+export const providerUpdate = providerCreate
+  .omit({ type: true, api_key: true, oauth_client_secret: true, models_from_catalog: true })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "name at least one field to change" });
+
+export const providerKeyInput = z.strictObject({ api_key: z.string().min(1).max(4000) });
+
+export const provider = z.object({
+  id: z.uuid(),
+  type: z.enum(providerTypes),
+  name: z.string(),
+  base_url: z.string().nullable(),
+  api_version: z.string().nullable(),
+  organization: z.string().nullable(),
+  deployments: z.record(z.string(), z.string()),
+  extra_params: z.record(z.string(), z.string()),
+  status: z.enum(["active", "inactive"]),
+  auth_type: z.enum(["api_key", "oauth_client_credentials"]),
+  oauth: z.record(z.string(), z.string()),
+  features: z.array(z.string()),
+  allow_private_network: z.boolean(),
+  restricted: z.boolean(),
+  key_mask: z.string().nullable(),
+  last_tested_at: z.string().nullable(),
+  last_test_ok: z.boolean().nullable(),
+  last_test_latency_ms: z.number().nullable(),
+  last_test_error: z.string().nullable(),
+});
+export type Provider = z.infer<typeof provider>;
+
+const price = z.number().min(0).max(1_000_000);
+export const modelCreate = z.strictObject({
+  provider_id: z.uuid(),
+  model_id: z.string().trim().min(1).max(200),
+  display_name: z.string().trim().min(1).max(200).optional(),
+  deployment_name: z.string().trim().max(200).nullable().optional(),
+  context_window: z.number().int().min(256).max(10_000_000).default(8192),
+  max_output_tokens: z.number().int().min(1).max(1_000_000).default(4096),
+  input_price_per_mtok: price.default(0),
+  output_price_per_mtok: price.default(0),
+  capabilities: z.array(z.string().max(40)).max(20).default(["chat", "streaming"]),
+  quirks: z
+    .strictObject({ noTemperature: z.boolean().optional(), maxTokensParam: z.enum(["max_tokens", "max_completion_tokens"]).optional() })
+    .default({}),
+  enabled: z.boolean().default(true),
+  is_default: z.boolean().default(false),
+  sort_order: z.number().int().min(-10_000).max(10_000).default(0),
+});
+
+export const modelUpdate = modelCreate
+  .omit({ provider_id: true, model_id: true })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "name at least one field to change" });
+
+export const accessGrant = z
+  .strictObject({
+    user_id: z.uuid().optional(),
+    team_id: z.uuid().optional(),
+    role: z.enum(["user", "manager"]).default("user"),
+  })
+  .refine((v) => Boolean(v.user_id) !== Boolean(v.team_id), { message: "give exactly one of user_id and team_id" });
