@@ -40,9 +40,10 @@ export async function connectionFor(tx: Tx, tenantId: string, p: Provider): Prom
     const token = await oauthToken(tx, tenantId, p, secrets, fetch);
     conn.getToken = () => Promise.resolve(token);
   } else {
-    // Local OpenAI-compatible servers (Ollama, llama.cpp) often need no key; the SDK wants one.
-    conn.apiKey = secrets.get("api_key")?.value ?? (p.type === "openai_compatible" ? "no-key" : undefined);
-    if (!conn.apiKey) {
+    // Local OpenAI-compatible servers (Ollama, llama.cpp) often need no key; the adapter then
+    // sends no Authorization header at all.
+    conn.apiKey = secrets.get("api_key")?.value;
+    if (!conn.apiKey && p.type !== "openai_compatible") {
       throw new AppError("conflict", "This provider has no API key yet; an admin must set one.", { code: "provider_key_missing" });
     }
   }
