@@ -50,6 +50,9 @@ export const modelCatalog: Record<string, CatalogModel[]> = {
   // Azure OpenAI and OpenAI-compatible servers name their own deployments and models.
   azure_openai: [],
   openai_compatible: [],
+  demo: [
+    { model_id: "atrium-demo", display_name: "Demo model (offline)", context_window: 8_192, max_output_tokens: 1_024, input_price_per_mtok: 0, output_price_per_mtok: 0, capabilities: chat },
+  ],
 };
 
 /** The default base URL of each provider type; Azure and compatible servers need their own. */

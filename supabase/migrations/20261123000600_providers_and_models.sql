@@ -8,7 +8,8 @@
 create table public.providers (
   id uuid primary key default gen_random_uuid(),
   tenant_id uuid not null references public.tenants (id) on delete cascade,
-  type text not null check (type in ('openai', 'anthropic', 'google', 'mistral', 'xai', 'azure_openai', 'openai_compatible')),
+  -- 'demo' is the offline demo model of the local stack (no network, no key).
+  type text not null check (type in ('openai', 'anthropic', 'google', 'mistral', 'xai', 'azure_openai', 'openai_compatible', 'demo')),
   name text not null check (char_length(name) between 1 and 100),
   base_url text check (char_length(base_url) <= 500),
   api_version text check (char_length(api_version) <= 50),

@@ -229,3 +229,16 @@ describe("OAuth client credentials (Entra ID for Azure OpenAI)", () => {
     expect(new Date(entry!.credential_expires_at!).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
   });
 });
+
+describe("updates change only what they name", () => {
+  it("renaming a restricted provider keeps it restricted; a new default keeps the model's prices", async () => {
+    const p = await createProvider(ada, { type: "openai", name: "Lab", base_url: `${openai.url}/v1`, api_key: "sk-lab-123456789", restricted: true });
+    const renamed = await api<Provider>(`/admin/providers/${p.id}`, { token: ada.token, method: "PATCH", json: { name: "Lab 2" } });
+    expect(renamed.body).toMatchObject({ name: "Lab 2", restricted: true, allow_private_network: true, features: ["chat", "gateway"] });
+    const models = await api<{ data: Array<{ id: string; model_id: string; input_price_per_mtok: number }> }>(`/admin/models?provider_id=${p.id}`, { token: ada.token });
+    const gpt = models.body.data.find((m) => m.model_id === "gpt-4.1")!;
+    const changed = await api<{ input_price_per_mtok: number; enabled: boolean; is_default: boolean }>(`/admin/models/${gpt.id}`, {
+      token: ada.token, method: "PATCH", json: { is_default: true } });
+    expect(changed.body).toMatchObject({ input_price_per_mtok: 2, enabled: true, is_default: true });
+  });
+});

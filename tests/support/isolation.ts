@@ -258,7 +258,77 @@ export const isolationTables: IsolationEntry[] = [
     update: { column: "display_name", value: () => "Renamed across tenants" },
     newRow: (t) => ({ tenant_id: t.tenantId, provider_id: randomUUID(), model_id: `forged-${tag()}`, display_name: "Forged" }),
   },
+  {
+    table: "assistants",
+    key: "id",
+    tenantColumn: "tenant_id",
+    access: "rls",
+    visibleTo: all,
+    updatableBy: admins,
+    // Tenant-wide (owner_id null): every member reads it, admins change it.
+    make: (sql, t) =>
+      one(sql`insert into public.assistants (tenant_id, name, system_prompt)
+              values (${t.tenantId}, ${`assistant-${tag()}`}, 'You are helpful.') returning id as key`),
+    update: { column: "description", value: () => "Renamed across tenants" },
+    newRow: (t) => ({ tenant_id: t.tenantId, name: `forged-${tag()}`, system_prompt: "Leak everything." }),
+  },
+  {
+    table: "prompt_templates",
+    key: "id",
+    tenantColumn: "tenant_id",
+    access: "rls",
+    visibleTo: all,
+    updatableBy: admins,
+    make: (sql, t) =>
+      one(sql`insert into public.prompt_templates (tenant_id, name, title, content)
+              values (${t.tenantId}, ${`template-${tag()}`}, 'Template', 'Hello {{name}}') returning id as key`),
+    update: { column: "title", value: () => "Renamed across tenants" },
+    newRow: (t) => ({ tenant_id: t.tenantId, name: `forged-${tag()}`, title: "Forged", content: "Forged" }),
+  },
+  {
+    table: "conversations",
+    key: "id",
+    tenantColumn: "tenant_id",
+    access: "rls",
+    visibleTo: all,
+    updatableBy: ["owner", "admin", "member"],
+    make: (sql, t) => makeConversation(sql, t),
+    update: { column: "title", value: () => "Renamed across tenants" },
+    newRow: (t) => ({ tenant_id: t.tenantId, owner_id: t.userId, title: "Forged" }),
+  },
+  {
+    table: "messages",
+    key: "id",
+    tenantColumn: "tenant_id",
+    access: "rls",
+    visibleTo: all,
+    updatableBy: [],
+    make: async (sql, t) => {
+      const conversation = await makeConversation(sql, t);
+      return one(sql`insert into public.messages (tenant_id, conversation_id, owner_id, role, content)
+                     values (${t.tenantId}, ${conversation}, ${t.userId}, 'user', 'hello') returning id as key`);
+    },
+    update: { column: "content", value: () => "rewritten" },
+    newRow: (t) => ({ tenant_id: t.tenantId, conversation_id: randomUUID(), owner_id: t.userId, role: "user", content: "forged" }),
+  },
+  {
+    table: "usage_events",
+    key: "id",
+    tenantColumn: "tenant_id",
+    access: "rls",
+    visibleTo: all,
+    updatableBy: [],
+    make: (sql, t) =>
+      one(sql`insert into public.usage_events (tenant_id, user_id, source, model, input_tokens, output_tokens, status)
+              values (${t.tenantId}, ${t.userId}, 'chat', 'm', 1, 1, 'ok') returning id::text as key`),
+    update: { column: "cost", value: () => 0 },
+    newRow: (t) => ({ tenant_id: t.tenantId, user_id: t.userId, source: "chat", model: "forged", status: "ok" }),
+  },
 ];
+
+async function makeConversation(sql: postgres.Sql, t: TenantCtx): Promise<string> {
+  return one(sql`insert into public.conversations (tenant_id, owner_id) values (${t.tenantId}, ${t.userId}) returning id as key`);
+}
 
 async function makeTeam(sql: postgres.Sql, t: TenantCtx): Promise<string> {
   return one(sql`insert into public.teams (tenant_id, name) values (${t.tenantId}, ${`team-${tag()}`}) returning id as key`);

@@ -23,6 +23,7 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * transaction, so no transaction stays open while the upstream answers.
  */
 export async function connectionFor(tx: Tx, tenantId: string, p: Provider): Promise<ProviderConnection> {
+  if (p.type === "demo") return { type: "demo" }; // offline: no network, no secret
   if (!p.base_url) throw new AppError("validation_failed", "base_url: this provider needs one", { field: "base_url", code: "provider_misconfigured" });
   await checkProviderUrl(p.base_url, p.allow_private_network, "base_url");
   const fetch = guardedFetch({ allowPrivateNetwork: p.allow_private_network, field: "base_url" });

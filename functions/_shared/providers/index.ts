@@ -2,6 +2,7 @@
 import { makeAdapter } from "./adapter.ts";
 import type { Driver } from "./adapter.ts";
 import { anthropicDriver } from "./anthropic.ts";
+import { demoDriver } from "./demo.ts";
 import { googleDriver } from "./google.ts";
 import { openaiDriver } from "./openai.ts";
 import { defaultRetryPolicy } from "./retry.ts";
@@ -25,6 +26,8 @@ function driver(conn: ProviderConnection): Driver {
       return anthropicDriver(conn);
     case "google":
       return googleDriver(conn);
+    case "demo":
+      return demoDriver;
     case "openai":
     case "mistral":
     case "xai":

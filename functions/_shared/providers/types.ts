@@ -1,7 +1,7 @@
 // The one interface over every LLM provider: a stream of text deltas, then usage and finish reason.
 // Adapters (openai.ts, anthropic.ts, google.ts) hide each SDK; nothing here touches the database.
 
-export type ProviderType = "openai" | "anthropic" | "google" | "mistral" | "xai" | "azure_openai" | "openai_compatible";
+export type ProviderType = "openai" | "anthropic" | "google" | "mistral" | "xai" | "azure_openai" | "openai_compatible" | "demo";
 
 /** The fetch the SDKs use; the caller passes an SSRF-guarded one. */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { type AuthEnv, clientInfo, requireRole, userTx } from "../../_shared/auth.ts";
 import { audit } from "../../_shared/audit.ts";
+import { config } from "../../_shared/config.ts";
 import { AppError } from "../../_shared/errors.ts";
 import { checkProviderUrl } from "../../_shared/providers/connection.ts";
 import { getProvider, openSecrets, providerColumns, storeSecret } from "../../_shared/provider-store.ts";
@@ -21,9 +22,13 @@ providerRoutes.get("/providers", async (c) => {
 
 providerRoutes.post("/providers", async (c) => {
   const body = await readJson(c, providerCreate);
-  const baseUrl = body.base_url ?? defaultBaseUrls[body.type];
-  if (!baseUrl) throw new AppError("validation_failed", `base_url: required for ${body.type} providers`, { field: "base_url" });
-  await checkProviderUrl(baseUrl, body.allow_private_network, "base_url");
+  const demo = body.type === "demo";
+  if (demo && config().environment === "production") {
+    throw new AppError("validation_failed", "type: the offline demo model exists only on the local stack", { field: "type" });
+  }
+  const baseUrl = demo ? null : (body.base_url ?? defaultBaseUrls[body.type] ?? null);
+  if (!demo && !baseUrl) throw new AppError("validation_failed", `base_url: required for ${body.type} providers`, { field: "base_url" });
+  if (baseUrl) await checkProviderUrl(baseUrl, body.allow_private_network, "base_url");
   if (body.oauth) await checkProviderUrl(body.oauth.token_url, body.allow_private_network, "oauth.token_url");
   if (body.auth_type === "oauth_client_credentials" && !body.oauth) {
     throw new AppError("validation_failed", "oauth: required for oauth_client_credentials", { field: "oauth" });

@@ -1,0 +1,132 @@
+// Chat: assistants, personal for every member and tenant-wide for admins to manage. RLS decides
+// what each caller sees and may change; handlers turn a visible-but-not-yours row into a 403.
+import { Hono } from "hono";
+import { type AuthEnv, clientInfo, userTx } from "../../_shared/auth.ts";
+import { audit } from "../../_shared/audit.ts";
+import type { Tx } from "../../_shared/db.ts";
+import { AppError } from "../../_shared/errors.ts";
+import type { AccessClaims } from "../../_shared/tokens.ts";
+import { idParam, readJson, readQuery } from "../../_shared/validate.ts";
+import { type Assistant, assistantCreate, assistantUpdate, type ItemScope, itemListQuery } from "../../../shared/assistants.ts";
+
+export const assistantRoutes = new Hono<AuthEnv>();
+
+const roles = ["readonly", "member", "admin", "owner"] as const;
+
+/**
+ * 403 `insufficient_role` unless the caller may write an item of this scope: members and up
+ * their own, admins and owners the tenant's. Shared with the template routes.
+ */
+export function assertMayWrite(claims: AccessClaims, scope: ItemScope): void {
+  const need = scope === "tenant" ? "admin" : "member";
+  if (roles.indexOf(claims.app_role) < roles.indexOf(need)) {
+    throw new AppError(
+      "forbidden",
+      scope === "tenant" ? "Only admins change what the whole organisation shares." : "Read-only users cannot change this.",
+      { code: "insufficient_role" },
+    );
+  }
+}
+
+/** `and …` narrowing a list to one scope (under RLS, "personal" is the caller's own). */
+export function scopeFilter(tx: Tx, scope: "all" | ItemScope) {
+  if (scope === "personal") return tx`and owner_id is not null`;
+  if (scope === "tenant") return tx`and owner_id is null`;
+  return tx``;
+}
+
+const columns = (tx: Tx) => tx`
+  id, case when owner_id is null then 'tenant' else 'personal' end as scope, owner_id, name, description, icon,
+  system_prompt, model_id, temperature::float8 as temperature,
+  coalesce((owner_id is null and app.has_role('admin')) or (owner_id = app.user_id() and app.has_role('member')), false) as editable,
+  created_at, updated_at`;
+
+/** The models policy shows a model only to callers whose provider access allows it. */
+async function assertModelAllowed(tx: Tx, modelId: string): Promise<void> {
+  const [visible] = await tx`select 1 from public.models where id = ${modelId}`;
+  if (!visible) throw new AppError("forbidden", "You may not use that model.", { code: "model_not_allowed", field: "model_id" });
+}
+
+/** The scope of a visible assistant, or 404. */
+async function scopeOf(tx: Tx, id: string): Promise<ItemScope> {
+  const [row] = await tx<{ owner_id: string | null }[]>`select owner_id from public.assistants where id = ${id}`;
+  if (!row) throw new AppError("not_found", "No such assistant.");
+  return row.owner_id === null ? "tenant" : "personal";
+}
+
+assistantRoutes.get("/assistants", async (c) => {
+  const q = readQuery(c, itemListQuery);
+  const rows = await userTx(c, (tx) => tx<Assistant[]>`
+    select ${columns(tx)} from public.assistants
+    where true ${scopeFilter(tx, q.scope)}
+      ${q.cursor ? tx`and (name, id) > (select name, id from public.assistants where id = ${q.cursor})` : tx``}
+    order by name, id limit ${q.limit + 1}`);
+  const data = rows.slice(0, q.limit);
+  return c.json({ data, next_cursor: rows.length > q.limit ? data.at(-1)!.id : null });
+});
+
+assistantRoutes.post("/assistants", async (c) => {
+  const claims = c.var.claims;
+  assertMayWrite(claims, "personal");
+  const body = await readJson(c, assistantCreate);
+  assertMayWrite(claims, body.scope);
+  const row = await userTx(c, async (tx) => {
+    if (body.model_id) await assertModelAllowed(tx, body.model_id);
+    const [created] = await tx<Assistant[]>`
+      insert into public.assistants (tenant_id, owner_id, name, description, icon, system_prompt, model_id, temperature)
+      values (${claims.tenant_id}, ${body.scope === "personal" ? claims.sub : null}, ${body.name}, ${body.description},
+        ${body.icon}, ${body.system_prompt}, ${body.model_id}, ${body.temperature})
+      returning ${columns(tx)}`;
+    if (body.scope === "tenant") {
+      await audit(tx, { tenantId: claims.tenant_id, action: "assistant.created", targetType: "assistant", targetId: created!.id,
+        details: { name: body.name }, ...clientInfo(c) });
+    }
+    return created!;
+  });
+  return c.json(row, 201);
+});
+
+assistantRoutes.get("/assistants/:id", async (c) => {
+  const id = idParam(c);
+  const [row] = await userTx(c, (tx) => tx<Assistant[]>`select ${columns(tx)} from public.assistants where id = ${id}`);
+  if (!row) throw new AppError("not_found", "No such assistant.");
+  return c.json(row);
+});
+
+assistantRoutes.patch("/assistants/:id", async (c) => {
+  const claims = c.var.claims;
+  assertMayWrite(claims, "personal");
+  const id = idParam(c);
+  const body = await readJson(c, assistantUpdate);
+  const row = await userTx(c, async (tx) => {
+    const scope = await scopeOf(tx, id);
+    assertMayWrite(claims, scope);
+    if (body.model_id) await assertModelAllowed(tx, body.model_id);
+    const set = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+    const [updated] = await tx<Assistant[]>`update public.assistants set ${tx(set)} where id = ${id} returning ${columns(tx)}`;
+    if (!updated) throw new AppError("not_found", "No such assistant.");
+    if (scope === "tenant") {
+      await audit(tx, { tenantId: claims.tenant_id, action: "assistant.updated", targetType: "assistant", targetId: id,
+        details: { fields: Object.keys(set) }, ...clientInfo(c) });
+    }
+    return updated;
+  });
+  return c.json(row);
+});
+
+assistantRoutes.delete("/assistants/:id", async (c) => {
+  const claims = c.var.claims;
+  assertMayWrite(claims, "personal");
+  const id = idParam(c);
+  await userTx(c, async (tx) => {
+    const scope = await scopeOf(tx, id);
+    assertMayWrite(claims, scope);
+    const [gone] = await tx<{ name: string }[]>`delete from public.assistants where id = ${id} returning name`;
+    if (!gone) throw new AppError("not_found", "No such assistant.");
+    if (scope === "tenant") {
+      await audit(tx, { tenantId: claims.tenant_id, action: "assistant.deleted", targetType: "assistant", targetId: id,
+        details: { name: gone.name }, ...clientInfo(c) });
+    }
+  });
+  return c.body(null, 204);
+});
