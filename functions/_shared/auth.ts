@@ -29,10 +29,15 @@ export function requireAuth(): MiddlewareHandler<AuthEnv> {
   };
 }
 
-/** 403 unless the caller's role is at least `role` (or they are a superadmin, when allowed). */
+/** True when the caller's role is at least `role` (owner > admin > member > readonly). */
+export function hasRole(claims: Pick<AccessClaims, "app_role">, role: Role): boolean {
+  return rank[claims.app_role] >= rank[role];
+}
+
+/** 403 unless the caller's role is at least `role`. */
 export function requireRole(role: Role): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    if (rank[c.var.claims.app_role] < rank[role]) {
+    if (!hasRole(c.var.claims, role)) {
       throw new AppError("forbidden", `This needs the ${role} role.`, { code: "insufficient_role" });
     }
     await next();

@@ -5,35 +5,13 @@ import { type AuthEnv, clientInfo, userTx } from "../../_shared/auth.ts";
 import { audit } from "../../_shared/audit.ts";
 import type { Tx } from "../../_shared/db.ts";
 import { AppError } from "../../_shared/errors.ts";
-import type { AccessClaims } from "../../_shared/tokens.ts";
 import { idParam, readJson, readQuery } from "../../_shared/validate.ts";
-import { type Assistant, assistantCreate, assistantUpdate, type ItemScope, itemListQuery } from "../../../shared/assistants.ts";
+import { type Assistant, assistantCreate, assistantUpdate, itemListQuery } from "../../../shared/assistants.ts";
+import { assertMayWrite, type ItemKind, removeItem, scopeFilter, scopeOf } from "../owned-items.ts";
 
 export const assistantRoutes = new Hono<AuthEnv>();
 
-const roles = ["readonly", "member", "admin", "owner"] as const;
-
-/**
- * 403 `insufficient_role` unless the caller may write an item of this scope: members and up
- * their own, admins and owners the tenant's. Shared with the template routes.
- */
-export function assertMayWrite(claims: AccessClaims, scope: ItemScope): void {
-  const need = scope === "tenant" ? "admin" : "member";
-  if (roles.indexOf(claims.app_role) < roles.indexOf(need)) {
-    throw new AppError(
-      "forbidden",
-      scope === "tenant" ? "Only admins change what the whole organisation shares." : "Read-only users cannot change this.",
-      { code: "insufficient_role" },
-    );
-  }
-}
-
-/** `and …` narrowing a list to one scope (under RLS, "personal" is the caller's own). */
-export function scopeFilter(tx: Tx, scope: "all" | ItemScope) {
-  if (scope === "personal") return tx`and owner_id is not null`;
-  if (scope === "tenant") return tx`and owner_id is null`;
-  return tx``;
-}
+const kind: ItemKind = { table: "assistants", noun: "assistant", targetType: "assistant" };
 
 const columns = (tx: Tx) => tx`
   id, case when owner_id is null then 'tenant' else 'personal' end as scope, owner_id, name, description, icon,
@@ -45,13 +23,6 @@ const columns = (tx: Tx) => tx`
 async function assertModelAllowed(tx: Tx, modelId: string): Promise<void> {
   const [visible] = await tx`select 1 from public.models where id = ${modelId}`;
   if (!visible) throw new AppError("forbidden", "You may not use that model.", { code: "model_not_allowed", field: "model_id" });
-}
-
-/** The scope of a visible assistant, or 404. */
-async function scopeOf(tx: Tx, id: string): Promise<ItemScope> {
-  const [row] = await tx<{ owner_id: string | null }[]>`select owner_id from public.assistants where id = ${id}`;
-  if (!row) throw new AppError("not_found", "No such assistant.");
-  return row.owner_id === null ? "tenant" : "personal";
 }
 
 assistantRoutes.get("/assistants", async (c) => {
@@ -99,7 +70,7 @@ assistantRoutes.patch("/assistants/:id", async (c) => {
   const id = idParam(c);
   const body = await readJson(c, assistantUpdate);
   const row = await userTx(c, async (tx) => {
-    const scope = await scopeOf(tx, id);
+    const scope = await scopeOf(tx, kind, id);
     assertMayWrite(claims, scope);
     if (body.model_id) await assertModelAllowed(tx, body.model_id);
     const set = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -115,18 +86,6 @@ assistantRoutes.patch("/assistants/:id", async (c) => {
 });
 
 assistantRoutes.delete("/assistants/:id", async (c) => {
-  const claims = c.var.claims;
-  assertMayWrite(claims, "personal");
-  const id = idParam(c);
-  await userTx(c, async (tx) => {
-    const scope = await scopeOf(tx, id);
-    assertMayWrite(claims, scope);
-    const [gone] = await tx<{ name: string }[]>`delete from public.assistants where id = ${id} returning name`;
-    if (!gone) throw new AppError("not_found", "No such assistant.");
-    if (scope === "tenant") {
-      await audit(tx, { tenantId: claims.tenant_id, action: "assistant.deleted", targetType: "assistant", targetId: id,
-        details: { name: gone.name }, ...clientInfo(c) });
-    }
-  });
+  await removeItem(c, kind, idParam(c));
   return c.body(null, 204);
 });

@@ -8,7 +8,7 @@ import { AppError } from "../../_shared/errors.ts";
 import { renderTemplate, templateVariables } from "../../_shared/templates.ts";
 import { idParam, readJson, readQuery } from "../../_shared/validate.ts";
 import { type Template, templateCreate, templateListQuery, templateRender, templateUpdate } from "../../../shared/templates.ts";
-import { assertMayWrite, scopeFilter } from "./assistants.ts";
+import { assertMayWrite, type ItemKind, removeItem, scopeFilter, scopeOf } from "../owned-items.ts";
 
 export const templateRoutes = new Hono<AuthEnv>();
 
@@ -46,11 +46,7 @@ async function uniquely<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-async function scopeOf(tx: Tx, id: string): Promise<"personal" | "tenant"> {
-  const [row] = await tx<{ owner_id: string | null }[]>`select owner_id from public.prompt_templates where id = ${id}`;
-  if (!row) throw new AppError("not_found", "No such template.");
-  return row.owner_id === null ? "tenant" : "personal";
-}
+const kind: ItemKind = { table: "prompt_templates", noun: "template", targetType: "prompt_template" };
 
 templateRoutes.get("/templates", async (c) => {
   const q = readQuery(c, templateListQuery);
@@ -104,7 +100,7 @@ templateRoutes.patch("/templates/:id", async (c) => {
   const id = idParam(c);
   const body = await readJson(c, templateUpdate);
   const row = await userTx(c, async (tx) => {
-    const scope = await scopeOf(tx, id);
+    const scope = await scopeOf(tx, kind, id);
     assertMayWrite(claims, scope);
     const set = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
     const [updated] = await uniquely(tx<Row[]>`
@@ -120,19 +116,7 @@ templateRoutes.patch("/templates/:id", async (c) => {
 });
 
 templateRoutes.delete("/templates/:id", async (c) => {
-  const claims = c.var.claims;
-  assertMayWrite(claims, "personal");
-  const id = idParam(c);
-  await userTx(c, async (tx) => {
-    const scope = await scopeOf(tx, id);
-    assertMayWrite(claims, scope);
-    const [gone] = await tx<{ name: string }[]>`delete from public.prompt_templates where id = ${id} returning name`;
-    if (!gone) throw new AppError("not_found", "No such template.");
-    if (scope === "tenant") {
-      await audit(tx, { tenantId: claims.tenant_id, action: "template.deleted", targetType: "prompt_template", targetId: id,
-        details: { name: gone.name }, ...clientInfo(c) });
-    }
-  });
+  await removeItem(c, kind, idParam(c));
   return c.body(null, 204);
 });
 
