@@ -1,13 +1,14 @@
 // The one module that runs SQL without row-level security. Everything here happens before a
 // verified request context exists (sign-in, refresh, SSO) or writes secrets RLS never shows.
 // Each export is listed; add to this list only with a reason:
-//   loginCandidates      accounts matching an email at sign-in (password hashes included)
+//   loginCandidates, accountById   accounts at sign-in and token exchange (password hashes included)
 //   loginThrottle        failures per account and per address; recordLoginAttempt
 //   createSession        a session and its first refresh token, after a verified sign-in
 //   rotateRefreshToken   single-use rotation with reuse detection (revokes the family)
 //   signupOrganisation   a new tenant and its owner, when signup is enabled
 //   passwordHashOf, setPassword   the verified caller's own password
-//   ssoConfigForSlug, saveSsoFlow, takeSsoFlow, provisionSsoUser, createAuthCode, takeAuthCode
+//   revokeSessions       a user's other sessions after a password change
+//   ssoConfig, saveSsoFlow, takeSsoFlow, provisionSsoUser, createAuthCode, takeAuthCode   SSO before a session exists
 //   auditUnauthenticated audit rows for events without claims (failed sign-ins, signup)
 import type postgres from "postgres";
 import { type AuditEvent, audit } from "./audit.ts";

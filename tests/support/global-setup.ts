@@ -16,7 +16,7 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The bundle under test is always the current source, never a stale web/dist.
-  await build({ configFile: fileURLToPath(new URL("../../web/vite.config.ts", import.meta.url)), logLevel: "warn" });
+  await build({ configFile: fileURLToPath(new URL("../../web/vite.config.ts", import.meta.url)), logLevel: "warn", mode: "production" });
   const stack = await startTestStack();
   project.provide("apiUrl", stack.apiUrl);
   project.provide("databaseUrl", stack.databaseUrl);
