@@ -14,7 +14,8 @@ export function demoReply(messages: ChatMessage[]): string {
   const last = [...messages].reverse().find((m) => m.role === "user")?.content.trim() ?? "";
   const system = messages.find((m) => m.role === "system")?.content ?? "";
   if (/\btitle\b/i.test(system) && /conversation/i.test(system)) {
-    return last.split(/\s+/).slice(0, 5).join(" ").replace(/[^\p{L}\p{N} '-]/gu, "").slice(0, 60) || "Demo conversation";
+    const question = last.split("\n")[0] ?? "";
+    return question.replace(/[^\p{L}\p{N} '-]/gu, "").split(/\s+/).filter(Boolean).slice(0, 6).join(" ").slice(0, 60) || "Demo conversation";
   }
   const quoted = last.length > 280 ? `${last.slice(0, 280)}…` : last;
   return (
