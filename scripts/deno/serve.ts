@@ -86,7 +86,8 @@ const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (
 console.log(JSON.stringify({ event: "listening", port, functions: [...apps.keys()] }));
 
 async function shutdown(): Promise<void> {
-  await server.shutdown();
+  // Open streams get a moment to finish; a stuck one does not hold the process.
+  await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 3000))]);
   await closeDb();
   Deno.exit(0);
 }

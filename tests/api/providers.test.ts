@@ -68,6 +68,17 @@ describe("adding each provider type", () => {
     expect(gemini.requests.at(-1)?.headers["x-goog-api-key"]).toBe("AIza-test-key-123456");
   });
 
+  it("Mistral, xAI and an OpenAI-compatible server speak the OpenAI protocol at their base URL", async () => {
+    for (const [type, key] of [["mistral", "mistral-key-123456"], ["xai", "xai-key-1234567890"], ["openai_compatible", "ollama-key-12345"]] as const) {
+      const p = await createProvider(ada, { type, name: `Compat ${type}`, base_url: `${openai.url}/v1`, api_key: key, models_from_catalog: type !== "openai_compatible" });
+      if (type === "openai_compatible") await api("/admin/models", { token: ada.token, json: { provider_id: p.id, model_id: "llama3.2" } });
+      openai.reset();
+      const test = await api<TestResult>(`/admin/providers/${p.id}/test`, { token: ada.token, method: "POST" });
+      expect(test.body, type).toMatchObject({ ok: true, error: null });
+      expect(openai.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
+    }
+  });
+
   it("Azure OpenAI: deployment path, api-version and api-key header", async () => {
     const az = await createProvider(ada, {
       type: "azure_openai", name: "Azure", base_url: openai.url, api_version: "2024-10-21",
