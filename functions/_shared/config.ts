@@ -28,6 +28,8 @@ const schema = z.object({
   /** AES-256-GCM keys, `version:base64key`, newest first. */
   encryptionKeys: csv.pipe(z.array(z.string().regex(/^\d+:[A-Za-z0-9+/=_-]{43,}$/, "use version:base64key")).min(1)),
   allowSignup: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Failed sign-ins from one address in 15 minutes before it must wait. */
+  loginIpMaxFailures: z.coerce.number().int().min(1).max(100_000).default(30),
   /** Public base URL of the project (SUPABASE_URL); SSO redirect URIs are built from it. */
   publicUrl: z.string().url().optional(),
   /** Where the browser goes after SSO (the hosted web app); defaults to publicUrl. */
@@ -53,6 +55,7 @@ const sources: Record<keyof Config, string[]> = {
   refreshReuseLeeway: ["REFRESH_REUSE_LEEWAY"],
   encryptionKeys: ["ENCRYPTION_KEYS"],
   allowSignup: ["ALLOW_SIGNUP"],
+  loginIpMaxFailures: ["LOGIN_IP_MAX_FAILURES"],
   publicUrl: ["ATRIUM_PUBLIC_URL", "SUPABASE_URL"],
   webUrl: ["WEB_URL"],
 };

@@ -49,11 +49,13 @@ export async function accountById(userId: string): Promise<AccountRow | undefine
 
 // Section: throttling
 
-export const THROTTLE = { accountFailures: 5, ipFailures: 30, windowMinutes: 15, baseDelaySeconds: 30 };
+/** Per account: 5 failures since the last success, then 30 s doubling up to the window. */
+export const THROTTLE = { accountFailures: 5, windowMinutes: 15, baseDelaySeconds: 30 };
 
 /** Seconds to wait before another attempt for this account or address, or 0. */
 export async function loginThrottle(accountKey: string, ip: string | null): Promise<number> {
-  const { accountFailures, ipFailures, windowMinutes, baseDelaySeconds } = THROTTLE;
+  const { accountFailures, windowMinutes, baseDelaySeconds } = THROTTLE;
+  const ipFailures = config().loginIpMaxFailures;
   const [row] = await db()<{ account_wait: number; ip_wait: number }[]>`
     with last_ok as (
       select coalesce(max(created_at), '-infinity') as at from public.login_attempts
