@@ -4,9 +4,23 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from "jose";
 import type { FetchImplementation, JWTPayload } from "jose";
 import { z } from "zod";
+import { randomToken, toBase64Url } from "./crypto.ts";
 import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
-import { checkUrl as checkOutboundUrl, guardedFetch } from "./net-guard.ts";
+import {
+  checkUrl,
+  failed,
+  misconfigured,
+  type OidcHttpOptions,
+  parseJson,
+  providerInvalid,
+  request,
+  safeJson,
+  stateInvalid,
+  unreachable,
+} from "./oidc-http.ts";
+
+export type { OidcHttpOptions } from "./oidc-http.ts";
 
 export interface OidcClientConfig {
   /** Exactly as the provider's discovery document names it (a trailing `/` is tolerated). */
@@ -24,14 +38,6 @@ export interface OidcClientConfig {
   allowedTenantIds?: readonly string[];
 }
 
-export interface OidcHttpOptions {
-  /** Defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Accept `http://127.0.0.1`, `http://[::1]` and `http://localhost` (local stack and tests). */
-  allowHttpLoopback?: boolean;
-  /** Per request; default 10 s. */
-  timeoutMs?: number;
-}
 
 export interface OidcAuthRequest {
   /** Send the browser here (302). */
@@ -82,34 +88,8 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA
 const DEFAULT_SCOPES = ["openid", "email", "profile"];
 const CACHE_TTL_MS = 10 * 60_000;
 const CACHE_MAX = 100;
-const MAX_DOC_BYTES = 256 * 1024;
 const CLOCK_TOLERANCE_S = 120;
 const ENTRA_TEMPLATE = "{tenantid}";
-
-// ---------------------------------------------------------------------------------------------
-// Errors: public messages stay generic; the details go to the log.
-
-const failed = () =>
-  new AppError("unauthorized", "Single sign-on failed; try again or contact your administrator.", {
-    code: "sso_failed",
-  });
-const stateInvalid = () =>
-  new AppError("unauthorized", "This sign-in attempt expired or was not started here; start again.", {
-    code: "sso_state_invalid",
-  });
-const unreachable = () =>
-  new AppError("upstream_unavailable", "The identity provider could not be reached; try again shortly.", {
-    code: "sso_provider_unreachable",
-    headers: { "retry-after": "5" },
-  });
-const providerInvalid = () =>
-  new AppError(
-    "upstream_error",
-    "The identity provider answered unexpectedly; ask an administrator to check the single sign-on settings.",
-    { code: "sso_provider_invalid" },
-  );
-const misconfigured = (field: string, message: string) =>
-  new AppError("validation_failed", message, { code: "sso_misconfigured", field });
 
 // ---------------------------------------------------------------------------------------------
 // Discovery
@@ -188,10 +168,10 @@ export async function createAuthRequest(
   opts: { prompt?: "login" | "select_account" | "consent" | "none"; loginHint?: string } = {},
 ): Promise<OidcAuthRequest> {
   checkTenantPolicy(meta, cfg);
-  const state = randomToken();
-  const nonce = randomToken();
-  const codeVerifier = randomToken();
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(codeVerifier))));
+  const state = randomToken("");
+  const nonce = randomToken("");
+  const codeVerifier = randomToken("");
+  const challenge = toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(codeVerifier))));
   const scopes = cfg.scopes?.length ? cfg.scopes : DEFAULT_SCOPES;
   const target = new URL(meta.authorization_endpoint);
   const params: Record<string, string> = {
@@ -456,106 +436,9 @@ function joseReason(err: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP: no redirects, a timeout, bounded bodies, https only (loopback http when allowed).
-
-async function request(
-  href: string,
-  init: RequestInit,
-  http: OidcHttpOptions,
-  what: string,
-): Promise<{ status: number; body: string }> {
-  const doFetch = guardedFetch({ ...outboundPolicy(http), field: what, fetch: http.fetch });
-  try {
-    const res = await doFetch(href, { ...init, signal: init.signal ?? AbortSignal.timeout(http.timeoutMs ?? 10_000) });
-    return { status: res.status, body: await readBounded(res, MAX_DOC_BYTES, what) };
-  } catch (err) {
-    if (err instanceof AppError && err.code === "upstream_redirect") return { status: 302, body: "" }; // logged by the guard
-    if (err instanceof AppError && err.code === "url_not_allowed") {
-      log("warn", "sso_endpoint_refused", { what, url: href, reason: err.message });
-      throw providerInvalid();
-    }
-    if (err instanceof AppError) throw err;
-    log("warn", "sso_provider_unreachable", { what, url: href, error: err });
-    throw unreachable();
-  }
-}
-
-async function readBounded(res: Response, max: number, what: string): Promise<string> {
-  const tooLarge = async () => {
-    log("warn", "sso_response_too_large", { what, max });
-    return providerInvalid();
-  };
-  if (Number(res.headers.get("content-length") ?? 0) > max) {
-    await res.body?.cancel();
-    throw await tooLarge();
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw await tooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
-function parseJson(body: string, what: string, issuer: string): unknown {
-  const value = safeJson(body);
-  if (value === undefined) {
-    log("warn", "sso_response_not_json", { what, issuer });
-    throw providerInvalid();
-  }
-  return value;
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Public https identity providers only; loopback (http too) for the local stack and tests. */
-const outboundPolicy = (http: OidcHttpOptions) => ({ allowPrivateNetwork: false, allowLoopback: http.allowHttpLoopback === true });
-
-/** The shared SSRF rules (net-guard.ts), reported as this module's configuration error. */
-async function checkUrl(raw: string, http: OidcHttpOptions, field: string): Promise<URL> {
-  try {
-    return await checkOutboundUrl(raw, { ...outboundPolicy(http), field });
-  } catch (err) {
-    if (err instanceof AppError && err.code === "url_not_allowed") throw misconfigured(field, err.message);
-    throw err;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Small encoders
 
 const stripSlash = (s: string) => s.replace(/\/+$/, "");
 
 /** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks for Basic credentials. */
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
-
-function randomToken(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
