@@ -50,7 +50,7 @@ export async function accountById(userId: string): Promise<AccountRow | undefine
 // Section: throttling
 
 /** Per account: 5 failures since the last success, then 30 s doubling up to the window. */
-export const THROTTLE = { accountFailures: 5, windowMinutes: 15, baseDelaySeconds: 30 };
+const THROTTLE = { accountFailures: 5, windowMinutes: 15, baseDelaySeconds: 30 };
 
 /** Seconds to wait before another attempt for this account or address, or 0. */
 export async function loginThrottle(accountKey: string, ip: string | null): Promise<number> {
